@@ -49,6 +49,8 @@ export const errorCatalog = Object.freeze({
   // Load and availability: retry later or elsewhere.
   too_many_requests: code('too many requests', true),
   no_leader: code('no leader', true),
+  /** The write was certainly not applied: a leader change lost it before it was committed. */
+  leader_changed: code('leader changed', true),
   stopped: code('server stopped', true, true),
   timeout: code('request timed out', true, true),
   canceled: code('request canceled', false, true),

@@ -169,9 +169,8 @@ export class RaftMember extends EventEmitter implements MemberApi {
     try {
       this.node.propose(encodeProposal({ method, params, proposalId }));
       // Ask Raft itself, not `this.isLeader` (updated only by the next Ready): a message stepped since
-      // then may have made this member a follower, which forwards the proposal to the leader, so no
-      // index of this member's log is the entry's.
-      if (this.node.isLeader()) this.proposals.placedAt(proposalId, this.node.lastIndex());
+      // then may have made this member a follower, which forwarded the proposal (no index is its own).
+      this.proposals.placed(proposalId, this.node.term(), this.node.isLeader() ? this.node.lastIndex() : null);
     } catch (error) {
       this.proposals.fail(proposalId, dropError(error));
     }
@@ -380,12 +379,7 @@ export class RaftMember extends EventEmitter implements MemberApi {
 
   private async applyCommitted(entries: Ready['committedEntries']): Promise<void> {
     if (entries.length === 0) return;
-    const applied = await this.applier.applyEntries(entries);
-    const results = new Map(applied.map((result) => [result.index, result]));
-    for (const entry of entries) {
-      const result = results.get(entry.index) ?? null;
-      this.proposals.applied(entry.index, result?.proposalId ?? null, result);
-    }
+    this.proposals.appliedEntries(entries, await this.applier.applyEntries(entries));
     this.raftApplied = entries.at(-1)!.index;
   }
 
@@ -413,6 +407,7 @@ export class RaftMember extends EventEmitter implements MemberApi {
     const appliedIndex = await this.snapshots.install(snapshot, this.stateDir);
     this.stateDir = Snapshotter.directoryOf(snapshot);
     this.applier.resetAppliedIndex(appliedIndex);
+    this.proposals.snapshotInstalled(snapshot.metadata.term);
     this.confState = snapshot.metadata.confState;
     this.raftApplied = snapshot.metadata.index;
     this.syncPeers();

@@ -23,7 +23,9 @@ export type ProposalDropReason =
   | 'notInConfiguration'
   | 'confChangePending'
   | 'confChangeInvalid'
-  | 'notLeader';
+  | 'notLeader'
+  /** A forwarded proposal reached a node whose term is not the one it was forwarded in. */
+  | 'termChanged';
 
 /**
  * A proposal could not be accepted by this node right now. It was not appended anywhere; the caller

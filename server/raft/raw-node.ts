@@ -54,6 +54,14 @@ export class RawNode {
     return this.raft.log.lastIndex();
   }
 
+  /**
+   * The current term (after every step so far). A proposal made now is appended in this term or not
+   * at all, even when forwarded.
+   */
+  term(): number {
+    return this.raft.term;
+  }
+
   /** True while this node is the leader now (after every step so far, not as of the last Ready). */
   isLeader(): boolean {
     return this.raft.state === 'leader';

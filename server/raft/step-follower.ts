@@ -4,6 +4,17 @@ import type { Raft } from './raft.js';
 import { bcastAppend } from './replication.js';
 import { emptySnapshot, makeMessage, NO_NODE, type Message, type Snapshot } from './types.js';
 
+/**
+ * A proposal forwarded in term T (its `logTerm`) may be appended only in term T. So once a node applies
+ * an entry of a later term, every entry of the proposals it forwarded that will ever commit has been
+ * applied: the rest are certainly lost, and the app can say so instead of waiting for a timeout.
+ */
+export function dropIfForwardedInOtherTerm(r: Raft, m: Message): void {
+  if (m.logTerm !== 0 && m.logTerm !== r.term) {
+    throw new ProposalDroppedError('termChanged', `${r.id} [term ${r.term}] dropping proposal forwarded in term ${m.logTerm}`);
+  }
+}
+
 /** A (pre-)candidate's handling of a message that passed the term checks. */
 export function stepCandidate(r: Raft, m: Message): void {
   // Only responses of our own round count: a preVoteResp is stale once we became a real candidate.
@@ -46,7 +57,9 @@ export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {
     case 'prop':
       if (r.lead === NO_NODE) throw new ProposalDroppedError('noLeader', `${r.id} no leader at term ${r.term}; dropping proposal`);
-      r.send({ ...m, to: r.lead });
+      dropIfForwardedInOtherTerm(r, m);
+      // Stamped with the term it is forwarded in: only the leader of that term may append it.
+      r.send({ ...m, to: r.lead, logTerm: r.term });
       return;
     case 'app':
     case 'heartbeat':

@@ -13,6 +13,7 @@ import {
   sendReadIndexResponse,
 } from './replication.js';
 import { isJoint } from './tracker/tracker.js';
+import { dropIfForwardedInOtherTerm } from './step-follower.js';
 import { NO_NODE, makeMessage, type Entry, type Message } from './types.js';
 
 /** The leader's handling of a message that passed the term checks. */
@@ -51,6 +52,7 @@ function checkQuorum(r: Raft): void {
 
 function propose(r: Raft, m: Message): void {
   raftAssert(m.entries.length > 0, `${r.id} stepped empty proposal`);
+  dropIfForwardedInOtherTerm(r, m);
   if (!r.trk.progress.has(r.id)) {
     throw new ProposalDroppedError('notInConfiguration', `${r.id} is no longer in the configuration`);
   }

@@ -93,7 +93,10 @@ export interface Message {
   from: NodeId;
   to: NodeId;
   term: number;
-  /** For `app`: the term of the entry at `index`. For votes: the candidate's last log term. */
+  /**
+   * For `app`: the term of the entry at `index`. For votes: the candidate's last log term. For a
+   * forwarded `prop`: the term it was forwarded in, the only term whose leader may append it.
+   */
   logTerm: number;
   index: number;
   entries: Entry[];

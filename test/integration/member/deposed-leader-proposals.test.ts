@@ -16,6 +16,12 @@ function putParams(key: string, value: string): object {
   return { key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64') };
 }
 
+/** The value of `key` in `member`'s store, or null. */
+async function stored(member: RaftMember, key: string): Promise<string | null> {
+  const { kvs } = await member.store.range(rangeRequest({ key: bytesFromUtf8(key) }));
+  return kvs[0] === undefined ? null : bytesToUtf8(kvs[0].value);
+}
+
 /** Resolves with what became of a proposal: applied, or the error code it failed with. */
 function outcomeOf(proposal: Promise<Applied>): Promise<{ applied: Applied } | { code: string }> {
   return proposal.then(
@@ -84,10 +90,6 @@ describe('member: proposals on a leader that was just deposed (three in-process 
     const forwarded = outcomeOf(m1.propose('kv.put', putParams('deposed/forwarded', 'y'), AbortSignal.timeout(20_000)));
     network.releaseAll();
 
-    const stored = async (member: RaftMember, key: string): Promise<string | null> => {
-      const { kvs } = await member.store.range(rangeRequest({ key: bytesFromUtf8(key) }));
-      return kvs[0] === undefined ? null : bytesToUtf8(kvs[0].value);
-    };
     // The forwarded write reaches the new leader and is applied there, and on m1.
     await waitFor('the forwarded write to be applied by the new leader', async () => ((await stored(next, 'deposed/forwarded')) === 'y' ? true : undefined));
     await waitFor('m1 to apply it too', async () => ((await stored(m1, 'deposed/forwarded')) === 'y' ? true : undefined));
@@ -96,7 +98,36 @@ describe('member: proposals on a leader that was just deposed (three in-process 
     assert.equal(forwardedOutcome.applied.outcome.ok, true);
     // The write m1 appended as leader was overwritten by the new leader's log: failing it is right.
     const lostOutcome = await lost;
-    assert.deepEqual(lostOutcome, { code: 'no_leader' });
+    assert.deepEqual(lostOutcome, { code: 'leader_changed' });
     assert.equal(await stored(next, 'deposed/lost'), null);
+  });
+  it('a write forwarded to a leader that is then cut off fails with leader_changed once the next leader\'s entries are applied (not at its timeout), and its forwarded proposal, delivered late to the deposed leader, is never applied', async () => {
+    // m1 leads (m2 and m3 grant no vote while they heard from a leader within m1's 600 s timeout).
+    const [leader, follower, third] = members as [RaftMember, RaftMember, RaftMember];
+    const current = await waitFor('a leader', () => members.find((member) => member.leading));
+    if (current !== leader) current.transferLeadership(leader.identity.memberId);
+    await waitFor('m1 to lead', () => (leader.leading ? true : undefined));
+    const leaderId = idToHex(leader.identity.memberId);
+    const followerId = idToHex(follower.identity.memberId);
+    await follower.propose('kv.put', putParams('forwarded/warm', '1'));
+
+    network.isolate(leaderId);
+    // The old member layer waited for this signal (20 s) and failed with `canceled`, outcome unknown.
+    const lost = outcomeOf(follower.propose('kv.put', putParams('forwarded/lost', 'z'), AbortSignal.timeout(20_000)));
+    const next = await waitFor('the other two to elect a leader', () => [follower, third].find((member) => member.leading), 20_000);
+    assert.deepEqual(await lost, { code: 'leader_changed' });
+
+    // The forwarded proposal was held on its way to the old leader. Heal, let the old leader learn it
+    // was deposed, then hand it the proposal: it must drop it, not pass it on to the new leader.
+    const forwarded = network.takeHeld(followerId, leaderId, (message) => message.type === 'prop');
+    assert.ok(forwarded.length > 0, 'the follower forwarded the write to the old leader');
+    network.releaseAll();
+    await waitFor('the old leader to follow the new one', () => (leader.leader === next.identity.memberId ? true : undefined));
+    for (const message of forwarded) network.deliverNow(message);
+    await next.propose('kv.put', putParams('forwarded/after', '2'));
+    for (const member of members) {
+      await waitFor('every member to apply the later write', async () => ((await stored(member, 'forwarded/after')) === '2' ? true : undefined));
+      assert.equal(await stored(member, 'forwarded/lost'), null, 'a write reported as not applied was applied');
+    }
   });
 });

@@ -282,6 +282,63 @@ describe('raft scenarios', () => {
     });
   });
 
+  describe('forwarded proposals are appended only in the term they were forwarded in', () => {
+    const opts = { preVote: false, checkQuorum: false };
+    const logHas = (net: Network, id: string, data: string): boolean => {
+      const storage = net.node(id).storage;
+      return storage.entries(storage.firstIndex(), storage.lastIndex() + 1, Number.MAX_SAFE_INTEGER).some((e) => new TextDecoder().decode(e.data) === data);
+    };
+    /** Proposes on follower 2 and returns the forwarded message, held back from the network. */
+    function forwardHeld(net: Network, data: string): Message {
+      net.node('2').rawNode.propose(te.encode(data));
+      net.processReadies();
+      const held = net.queue.find((m) => m.type === 'prop' && m.from === '2');
+      assert.ok(held !== undefined, 'follower 2 forwarded the proposal');
+      net.queue = net.queue.filter((m) => m !== held);
+      return held;
+    }
+
+    it('a follower stamps a forwarded proposal with its term, and the leader of that term appends it', () => {
+      const net = new Network(['1', '2', '3'], opts);
+      net.elect('1');
+      const held = forwardHeld(net, 'same-term');
+      assert.equal(held.logTerm, termOf(net.node('2')));
+      net.node('1').rawNode.step(held);
+      net.stabilize();
+      for (const id of ['1', '2', '3']) assert.ok(logHas(net, id, 'same-term'), `node ${id} has the entry`);
+    });
+
+    it('a proposal reaching a deposed leader is dropped, not passed on to the new leader', () => {
+      const net = new Network(['1', '2', '3'], opts);
+      net.elect('1');
+      const held = forwardHeld(net, 'to-deposed');
+      net.elect('3');
+      assert.equal(role(net.node('1')), 'follower');
+      assert.equal(net.node('1').rawNode.status().softState.lead, '3');
+      net.node('1').rawNode.step(held);
+      net.stabilize();
+      for (const id of ['1', '2', '3']) assert.ok(!logHas(net, id, 'to-deposed'), `node ${id} never appended it`);
+      // A proposal made now is forwarded in the new term and appended.
+      net.node('2').rawNode.propose(te.encode('after'));
+      net.stabilize();
+      assert.ok(logHas(net, '3', 'after'));
+    });
+
+    it('a leader re-elected in a later term drops a proposal forwarded to it in the earlier one', () => {
+      const net = new Network(['1', '2', '3'], opts);
+      net.elect('1');
+      const forwardedIn = termOf(net.node('2'));
+      const held = forwardHeld(net, 'old-term');
+      net.elect('3');
+      net.elect('1');
+      assert.ok(termOf(net.node('1')) > forwardedIn);
+      assert.equal(role(net.node('1')), 'leader');
+      net.node('1').rawNode.step(held);
+      net.stabilize();
+      for (const id of ['1', '2', '3']) assert.ok(!logHas(net, id, 'old-term'), `node ${id} never appended it`);
+    });
+  });
+
   describe('durability', () => {
     it('a single-node cluster never hands out an entry as committed in the Ready that persists it', () => {
       const net = new Network(['1']);
