@@ -48,6 +48,11 @@ export interface RaftConfig {
    * (Raft paper Figure 8 bug). Default false.
    */
   unsafeCommitOldTermEntries?: boolean;
+  /**
+   * UNSAFE, tests only: a leader appends a forwarded proposal whatever term it was forwarded in, as
+   * etcd does, breaking the rule the member relies on to fail lost writes early. Default false.
+   */
+  unsafeAppendForwardedInAnyTerm?: boolean;
 }
 
 /** A validated configuration with every default filled in; frozen. */
@@ -67,6 +72,7 @@ export interface ResolvedRaftConfig {
   readonly checkQuorum: boolean;
   readonly logger: RaftLogger;
   readonly unsafeCommitOldTermEntries: boolean;
+  readonly unsafeAppendForwardedInAnyTerm: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -83,6 +89,7 @@ export const RAFT_DEFAULTS = Object.freeze({
   preVote: true,
   checkQuorum: true,
   unsafeCommitOldTermEntries: false,
+  unsafeAppendForwardedInAnyTerm: false,
 });
 
 /** Validates `config`, reporting every problem at once (ConfigError), and returns it resolved and frozen. */
@@ -114,7 +121,7 @@ export function resolveConfig(config: RaftConfig): ResolvedRaftConfig {
   positiveInt('applied', applied, 0);
   if (typeof config.rng?.nextInt !== 'function') problems.push('rng must provide nextInt(maxExclusive)');
   if (config.storage === undefined || config.storage === null) problems.push('storage is required');
-  for (const flag of ['preVote', 'checkQuorum', 'unsafeCommitOldTermEntries'] as const) {
+  for (const flag of ['preVote', 'checkQuorum', 'unsafeCommitOldTermEntries', 'unsafeAppendForwardedInAnyTerm'] as const) {
     const v = config[flag];
     if (v !== undefined && typeof v !== 'boolean') problems.push(`${flag} must be a boolean`);
   }
@@ -135,5 +142,6 @@ export function resolveConfig(config: RaftConfig): ResolvedRaftConfig {
     checkQuorum: config.checkQuorum ?? RAFT_DEFAULTS.checkQuorum,
     logger: config.logger ?? ((): void => {}),
     unsafeCommitOldTermEntries: config.unsafeCommitOldTermEntries ?? RAFT_DEFAULTS.unsafeCommitOldTermEntries,
+    unsafeAppendForwardedInAnyTerm: config.unsafeAppendForwardedInAnyTerm ?? RAFT_DEFAULTS.unsafeAppendForwardedInAnyTerm,
   });
 }

@@ -10,7 +10,7 @@ import { emptySnapshot, makeMessage, NO_NODE, type Message, type Snapshot } from
  * applied: the rest are certainly lost, and the app can say so instead of waiting for a timeout.
  */
 export function dropIfForwardedInOtherTerm(r: Raft, m: Message): void {
-  if (m.logTerm !== 0 && m.logTerm !== r.term) {
+  if (m.logTerm !== 0 && m.logTerm !== r.term && !r.cfg.unsafeAppendForwardedInAnyTerm) {
     throw new ProposalDroppedError('termChanged', `${r.id} [term ${r.term}] dropping proposal forwarded in term ${m.logTerm}`);
   }
 }

@@ -30,6 +30,8 @@ export interface ClientStats {
   abandoned: number;
   attempts: number;
   dropped: number;
+  /** Write attempts their member declared lost in a leader change (retried at once, not timed out). */
+  lostInLeaderChange: number;
   timeouts: number;
 }
 
@@ -134,9 +136,10 @@ export class SimClient {
   private onReply(seq: number, attempt: number, r: MemberReply): void {
     const op = this.op;
     if (op === null || op.seq !== seq) return;
-    if (r.kind === 'dropped') {
+    if (r.kind === 'dropped' || r.kind === 'lost') {
       if (op.attempt !== attempt) return;
-      this.stats.dropped++;
+      if (r.kind === 'lost') this.stats.lostInLeaderChange++;
+      else this.stats.dropped++;
       this.leaderHint = r.lead;
       this.env.scheduler.after(this.backoffSlots(), () => this.retry(seq, attempt));
       return;

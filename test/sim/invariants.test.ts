@@ -27,6 +27,14 @@ describe('sim: invariant checks fail on violating input', () => {
     violates('electionSafety', () => inv.onLeader(member('2', [ent(2, 1)]), 2));
   });
 
+  it('a write declared lost in a leader change is never applied, before or after the declaration', () => {
+    const inv = new InvariantChecker({ durabilityCheck: true });
+    inv.onWriteApplied(member('1', []), '2.1');
+    inv.onWriteDeclaredLost(member('2', []), '2.2');
+    violates('lostWriteApplied', () => inv.onWriteApplied(member('3', []), '2.2'));
+    violates('lostWriteApplied', () => inv.onWriteDeclaredLost(member('2', []), '2.1'));
+  });
+
   it('one vote per term, across restarts', () => {
     const inv = new InvariantChecker({ durabilityCheck: true });
     inv.onPersisted(member('1', []), [], { term: 3, vote: '1', commit: 0 }, null);

@@ -10,6 +10,8 @@ export type ViolationKind =
   | 'committedOverwritten'
   | 'stateMachineSafety'
   | 'monotonicity'
+  /** A write its proposer declared certainly not applied (a leader change lost it) was applied. */
+  | 'lostWriteApplied'
   | 'durability'
   | 'raftAssertion'
   | 'liveness'
@@ -77,6 +79,8 @@ export class InvariantChecker {
   tick = 0;
   private readonly leaderOfTerm = new Map<number, NodeId>();
   private readonly votes = new Map<string, NodeId>();
+  private readonly appliedTags = new Set<string>();
+  private readonly declaredLost = new Set<string>();
   /** `${index}/${term}` -> entry digest and previous term. */
   private readonly entries = new Map<string, { digest: string; prevTerm: number | null }>();
   /** index -> term, for every index known committed. */
@@ -217,6 +221,18 @@ export class InvariantChecker {
     const known = this.appliedDigests.get(e.index);
     if (known === undefined) this.appliedDigests.set(e.index, digest);
     else if (known !== digest) this.fail('stateMachineSafety', `${m.id} applied a different entry at index ${e.index}`);
+  }
+
+  /** A member applied the write proposed as `tag` (see KvCommand.tag). */
+  onWriteApplied(m: CheckedMember, tag: string): void {
+    if (this.declaredLost.has(tag)) this.fail('lostWriteApplied', `${m.id} applied write ${tag}, which its proposer had declared not applied`);
+    this.appliedTags.add(tag);
+  }
+
+  /** Member `m` declared the write it proposed as `tag` lost in a leader change: certainly not applied. */
+  onWriteDeclaredLost(m: CheckedMember, tag: string): void {
+    if (this.appliedTags.has(tag)) this.fail('lostWriteApplied', `${m.id} declared write ${tag} not applied, but it was applied`);
+    this.declaredLost.add(tag);
   }
 
   /** A member restored its state machine from a snapshot received from the leader. */

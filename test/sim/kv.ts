@@ -15,6 +15,8 @@ export interface KvCommand {
   readonly value?: string;
   /** cas: the value compared against (null: the key must be absent). */
   readonly expected?: string | null;
+  /** The proposal (member and attempt) that carried it; not part of the command's effect. */
+  readonly tag?: string;
 }
 
 /** What applying a write produced: put `{}`, cas `{ ok }`, delete `{ deleted }`. */

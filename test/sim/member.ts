@@ -23,7 +23,9 @@ import type { SimRng } from './rng.js';
 export type MemberReply =
   | { readonly kind: 'written'; readonly result: KvResult }
   | { readonly kind: 'read'; readonly value: string | null }
-  | { readonly kind: 'dropped'; readonly lead: NodeId };
+  | { readonly kind: 'dropped'; readonly lead: NodeId }
+  /** The write certainly was not applied: a leader change lost it (retried like a dropped one). */
+  | { readonly kind: 'lost'; readonly lead: NodeId };
 
 /** What a member tells the rest of the simulation. */
 export interface MemberHooks {
@@ -63,7 +65,13 @@ export class SimMember {
   private snapshotIndex = 0;
   /** A conf change was applied since the last snapshot. */
   private confChangedSinceSnapshot = false;
-  private readonly pendingWrites = new Map<string, (reply: MemberReply) => void>();
+  /**
+   * Writes proposed here, by (clientId:seq), with the term they were proposed in: once an entry of a
+   * later term is applied, one still pending certainly was not applied (the rule of the real member's
+   * ProposalTracker), and the client is told so at once.
+   */
+  private readonly pendingWrites = new Map<string, { reply: (reply: MemberReply) => void; term: number; tag: string }>();
+  private proposalSeq = 0;
   private readonly pendingReads = new Map<string, { key: string; index: number | null; reply: (r: MemberReply) => void }>();
   readonly disk: SimDisk;
 
@@ -116,6 +124,7 @@ export class SimMember {
       maxInflightMsgs: r.maxInflightMsgs,
       maxUncommittedEntriesBytes: r.maxUncommittedEntriesBytes,
       unsafeCommitOldTermEntries: this.params.bug === 'commitOldTermEntries',
+      unsafeAppendForwardedInAnyTerm: this.params.bug === 'forwardedAnyTerm',
     });
     const st = this.node.status();
     this.raftState = st.softState.raftState;
@@ -176,8 +185,9 @@ export class SimMember {
   submitWrite(cmd: KvCommand, reply: (r: MemberReply) => void): void {
     if (this.node === null) return;
     try {
-      this.node.propose(encodeCommand(cmd));
-      this.pendingWrites.set(`${cmd.clientId}:${cmd.seq}`, reply);
+      const tag = `${this.id}.${++this.proposalSeq}`;
+      this.node.propose(encodeCommand({ ...cmd, tag }));
+      this.pendingWrites.set(`${cmd.clientId}:${cmd.seq}`, { reply, term: this.node.term(), tag });
     } catch (err) {
       if (!(err instanceof ProposalDroppedError)) throw err;
       reply({ kind: 'dropped', lead: this.lead });
@@ -264,6 +274,8 @@ export class SimMember {
       this.appliedIndex = rd.snapshot.metadata.index;
       this.snapshotIndex = this.appliedIndex;
       inv.onSnapshotApplied(this, this.appliedIndex, this.kv.digest());
+      // A write of the snapshot's term or earlier may be inside it: its fate is unknown here.
+      for (const pending of this.pendingWrites.values()) if (pending.term <= rd.snapshot.metadata.term) pending.term = Infinity;
     }
     for (const e of rd.committedEntries) {
       inv.onApply(this, e);
@@ -281,13 +293,21 @@ export class SimMember {
       }
       if (e.data.byteLength === 0) continue;
       const cmd = decodeCommand(e.data);
+      if (cmd.tag !== undefined) inv.onWriteApplied(this, cmd.tag);
       const result = this.kv.apply(cmd);
       const key = `${cmd.clientId}:${cmd.seq}`;
-      const reply = this.pendingWrites.get(key);
-      if (reply !== undefined) {
+      const pending = this.pendingWrites.get(key);
+      if (pending !== undefined) {
         this.pendingWrites.delete(key);
-        if (result !== null) reply({ kind: 'written', result });
+        if (result !== null) pending.reply({ kind: 'written', result });
       }
+    }
+    const lastTerm = rd.committedEntries.at(-1)?.term ?? 0;
+    for (const [key, pending] of this.pendingWrites) {
+      if (pending.term >= lastTerm) continue;
+      this.pendingWrites.delete(key);
+      inv.onWriteDeclaredLost(this, pending.tag);
+      pending.reply({ kind: 'lost', lead: this.lead });
     }
     for (const rs of rd.readStates) {
       const read = this.pendingReads.get(rs.requestCtx);

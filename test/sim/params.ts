@@ -6,11 +6,13 @@ import { SimRng } from './rng.js';
  * - `commitOldTermEntries`: the core's `unsafeCommitOldTermEntries` (Raft paper Figure 8).
  * - `voteNotPersisted`: the member syncs only when a Ready has entries or a snapshot, so a new term or
  *   vote can leave in a message before it is durable, and a crash forgets it.
+ * - `forwardedAnyTerm`: the core's `unsafeAppendForwardedInAnyTerm` (etcd's behaviour), under which a
+ *   write the member declared lost in a leader change can still be applied.
  */
-export type PlantedBug = 'none' | 'leaderLocalReads' | 'commitOldTermEntries' | 'voteNotPersisted';
+export type PlantedBug = 'none' | 'leaderLocalReads' | 'commitOldTermEntries' | 'voteNotPersisted' | 'forwardedAnyTerm';
 
 /** Every planted bug name, for the CLI. */
-export const PLANTED_BUGS: readonly PlantedBug[] = ['none', 'leaderLocalReads', 'commitOldTermEntries', 'voteNotPersisted'];
+export const PLANTED_BUGS: readonly PlantedBug[] = ['none', 'leaderLocalReads', 'commitOldTermEntries', 'voteNotPersisted', 'forwardedAnyTerm'];
 
 /** Sub-tick time slots: message delays and node tick phases are measured in slots. */
 export const SLOTS_PER_TICK = 10;

@@ -43,6 +43,13 @@ describe('sim: planted bugs are caught', function () {
     assertFailsOnlyWithBug(result, ['leaderCompleteness', 'committedOverwritten', 'stateMachineSafety', 'linearizability'], options);
   });
 
+  it('a leader appending proposals forwarded in an earlier term (as etcd does) applies writes their proposer declared lost', () => {
+    const options = (seed: number): SimOptions => ({ seed, members: seed % 2 === 0 ? 3 : 5, bug: 'forwardedAnyTerm' });
+    const found = firstFailure(600, options);
+    assert.match(found.violation!.detail, /declared not applied|declared write .* not applied/);
+    assertFailsOnlyWithBug(found, ['lostWriteApplied'], options(found.seed));
+  });
+
   it('a vote not persisted before the vote response leaves is reported by the durability check', () => {
     const options: SimOptions = { seed: 1, members: 3, bug: 'voteNotPersisted' };
     const result = runSeed(options);

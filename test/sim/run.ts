@@ -72,7 +72,7 @@ export function runSeed(options: SimOptions, observe: { trace?: (line: string) =
   const trace = observe.trace;
   if (trace !== undefined) cluster.trace = (line) => trace(`[${(cluster.scheduler.now / SLOTS_PER_TICK).toFixed(1)}] ${line}`);
   const recorder = new HistoryRecorder({ clock: createLogicalClock(), operationsMax: 100_000 });
-  const clientStats: ClientStats = { completed: 0, abandoned: 0, attempts: 0, dropped: 0, timeouts: 0 };
+  const clientStats: ClientStats = { completed: 0, abandoned: 0, attempts: 0, dropped: 0, lostInLeaderChange: 0, timeouts: 0 };
   const env = {
     scheduler: cluster.scheduler,
     recorder,

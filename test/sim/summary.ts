@@ -10,6 +10,7 @@ export class Summary {
   private readonly settle = { 3: [] as number[], 5: [] as number[] };
   private completedOps = 0;
   private abandonedOps = 0;
+  private lostWrites = 0;
   private crashes = 0;
   private partitions = 0;
   private transfers = 0;
@@ -28,6 +29,7 @@ export class Summary {
     if (r.livenessTicks !== null) this.settle[r.members].push(r.livenessTicks);
     this.completedOps += r.clients.completed;
     this.abandonedOps += r.clients.abandoned;
+    this.lostWrites += r.clients.lostInLeaderChange;
     this.crashes += r.faults.crashes;
     this.partitions += r.faults.partitions;
     this.transfers += r.faults.transfers;
@@ -40,7 +42,7 @@ export class Summary {
   render(seconds: number, workers: number): string {
     const lines = [
       `seeds run: ${this.seeds}, failed: ${this.failures.length}, ${seconds.toFixed(1)} s, ${(this.seeds / seconds).toFixed(1)} seeds/s on ${workers} worker${workers === 1 ? '' : 's'}`,
-      `work: ${this.completedOps} client ops completed (${this.abandonedOps} abandoned, outcome unknown), ${this.messages} messages, ` +
+      `work: ${this.completedOps} client ops completed (${this.abandonedOps} abandoned, outcome unknown; ${this.lostWrites} write attempts failed fast as lost in a leader change), ${this.messages} messages, ` +
         `${this.crashes} crashes, ${this.partitions} partitions, ${this.transfers} transfers, ${this.membershipChanges} membership changes`,
     ];
     for (const n of [3, 5] as const) {

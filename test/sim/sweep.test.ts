@@ -28,6 +28,7 @@ describe('sim: seed sweep', function () {
     assert.ok(sum(results, (r) => r.network.snapshots) > 100, 'snapshots sent');
     assert.ok(sum(results, (r) => r.network.duplicated) > 1000, 'duplicated messages');
     assert.ok(sum(results, (r) => r.clients.abandoned) > 100, 'operations with unknown outcome');
+    assert.ok(sum(results, (r) => r.clients.lostInLeaderChange) > 100, 'writes declared lost in a leader change (checked never applied)');
     assert.ok(sum(results, (r) => r.failovers.length) > 500, 'failovers measured');
     assert.ok(sum(results, (r) => r.clients.completed) > 20_000, 'completed client operations');
   });
