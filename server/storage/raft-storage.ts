@@ -30,9 +30,9 @@ export interface RaftState {
 
 /**
  * The member's Raft log on disk: entries by index, the hard state, the latest snapshot's metadata, the
- * member's identity, and which state-machine directory is current. Every write is one synced LevelDB
- * batch, so entries, hard state and snapshot metadata land together or not at all, before any message
- * that depends on them is sent. Switching the state directory happens in the same batch as the
+ * member's identity, and which state-machine directory is current. Every write is one LevelDB batch,
+ * synced whenever it holds entries, a snapshot, a term or a vote, so they land together or not at all,
+ * before any message that depends on them is sent. Switching the state directory happens in the same batch as the
  * snapshot metadata it belongs to, so a crash never pairs a snapshot with the wrong state.
  */
 export class RaftStorage {
@@ -81,11 +81,13 @@ export class RaftStorage {
   }
 
   /**
-   * Persists one Ready's worth of Raft state in a single synced batch: a snapshot's metadata (dropping
-   * every entry it covers, and switching to `stateDir` when given), new entries (replacing any stored
-   * suffix from their first index on), and the hard state.
+   * Persists one Ready's worth of Raft state in a single batch: a snapshot's metadata (dropping every
+   * entry it covers, and switching to `stateDir` when given), new entries (replacing any stored suffix
+   * from their first index on), and the hard state. The batch is synced unless the Ready says it need
+   * not be (`mustSync` false: only the commit index moved, which Raft re-learns after a power loss;
+   * the next synced batch makes it durable too, LevelDB's log being written in order).
    */
-  async save(ready: { snapshot: Snapshot | null; entries: readonly Entry[]; hardState: HardState | null }, stateDir?: string): Promise<void> {
+  async save(ready: { snapshot: Snapshot | null; entries: readonly Entry[]; hardState: HardState | null; mustSync?: boolean }, stateDir?: string): Promise<void> {
     const ops: BatchOp[] = [];
     if (ready.snapshot !== null) {
       ops.push({ type: 'put', key: KEY_SNAPSHOT, value: json(ready.snapshot.metadata) });
@@ -102,6 +104,10 @@ export class RaftStorage {
     }
     if (ready.hardState !== null) ops.push({ type: 'put', key: KEY_HARD_STATE, value: json(ready.hardState) });
     if (ops.length === 0) return;
+    if (ready.mustSync === false && stateDir === undefined) {
+      await this.db.batch(ops, { sync: false });
+      return;
+    }
     const started = performance.now();
     await this.db.batch(ops, { sync: true });
     this.onSynced?.((performance.now() - started) / 1000);

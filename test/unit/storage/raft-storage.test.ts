@@ -35,6 +35,20 @@ describe('raft storage (real LevelDB)', () => {
     assert.equal(mirror.term(2), 1);
   });
 
+  it('syncs a batch with entries, a term or a vote, and writes a commit-only hard state without a sync (still there after a restart)', async () => {
+    await storage.load();
+    const synced: number[] = [];
+    storage.onSynced = (seconds) => synced.push(seconds);
+    await storage.save({ snapshot: null, entries: [entry(1, 1)], hardState: { term: 1, vote: 'a', commit: 0 }, mustSync: true });
+    assert.equal(synced.length, 1);
+    await storage.save({ snapshot: null, entries: [], hardState: { term: 1, vote: 'a', commit: 1 }, mustSync: false });
+    assert.equal(synced.length, 1, 'the commit-only batch was not synced');
+    await storage.save({ snapshot: null, entries: [], hardState: { term: 2, vote: '', commit: 1 } });
+    assert.equal(synced.length, 2, 'without mustSync a batch is synced');
+    const state = await reopen();
+    assert.deepEqual(state.hardState, { term: 2, vote: '', commit: 1 });
+  });
+
   it('replaces a conflicting suffix: entries past the new last index are gone after a restart', async () => {
     await storage.load();
     await storage.save({ snapshot: null, entries: [entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)], hardState: null });
