@@ -172,10 +172,16 @@ export class RaftLog {
     return this.storage.term(index);
   }
 
-  /** Term at `index`, or null when it is compacted or unavailable. */
+  /**
+   * Term at `index`, or null when it is compacted or unavailable. Checks the bounds first: a follower
+   * asks for the term one past its log on every append, and throwing for it cost 2 % of its CPU.
+   */
   termOrNull(index: number): number | null {
+    const fromUnstable = this.unstable.maybeTerm(index);
+    if (fromUnstable !== null) return fromUnstable;
+    if (index < this.firstIndex() - 1 || index > this.lastIndex()) return null;
     try {
-      return this.term(index);
+      return this.storage.term(index);
     } catch (err) {
       if (err instanceof CompactedError || err instanceof UnavailableError) return null;
       throw err;
