@@ -87,8 +87,7 @@ export const SERVER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   'lease-checkpoint-interval-ms': {
     schema: { type: 'integer', minimum: 100 },
-    default: 5000,
-    help: 'how often the leader replicates the time left of leases that are not being renewed',
+    help: 'how often the leader replicates the time left of leases that are not being renewed; a member that restarts may let an un-renewed lease outlive its TTL by about this much (default 2 x --election-timeout)',
   },
   'max-learners': { schema: { type: 'integer', minimum: 0 }, default: 1, help: 'most learners in the cluster' },
   'max-request-bytes': {
@@ -195,7 +194,7 @@ export function loadServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     snapshotCount: merged['snapshot-count'] as number,
     snapshotCatchUpEntries: merged['snapshot-catchup-entries'] as number,
     maxLearners: merged['max-learners'] as number,
-    leaseCheckpointIntervalMs: merged['lease-checkpoint-interval-ms'] as number,
+    leaseCheckpointIntervalMs: (merged['lease-checkpoint-interval-ms'] as number | undefined) ?? 2 * election,
     dataDir: merged['data-dir'] as string,
     listenClientUrls: Object.freeze(listenClientUrls),
     advertiseClientUrls: Object.freeze(advertiseClientUrls),
