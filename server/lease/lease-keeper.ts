@@ -11,9 +11,12 @@ export interface LeaseKeeperOptions {
   readonly expiryCheckIntervalMs: number;
   /** Most expiries proposed per second (etcd: 1000). */
   readonly expiriesPerSecondMax: number;
-  /** How often the leader replicates the time left of leases (so it survives restarts). */
+  /**
+   * How stale the replicated time left of a lease may get: a lease is checkpointed once its time left
+   * is this much below what was last replicated (so it survives restarts).
+   */
   readonly checkpointIntervalMs: number;
-  /** Most leases per checkpoint entry. */
+  /** Most leases per checkpoint entry; the leader proposes at most one such entry per expiry check. */
   readonly checkpointsPerEntryMax: number;
 }
 
@@ -28,8 +31,9 @@ export const LEASE_TTL_SECONDS_MAX = 9_000_000_000;
  */
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | null = null;
-  private lastCheckpointMs = 0;
   private readonly expiring = new Set<bigint>();
+  /** A checkpoint entry is proposed and not yet applied (its leases would be picked again). */
+  private checkpointing = false;
   /** Renewals asked for and not yet applied here, by lease. */
   private readonly waitingRenewals = new Map<bigint, { resolve: (ttl: number) => void; reject: (error: Error) => void }[]>();
   /** Leases with a renewal asked for since the last entry was proposed. */
@@ -151,15 +155,16 @@ export class LeaseKeeper {
         .catch(() => undefined)
         .finally(() => this.expiring.delete(candidate.id));
     }
-    const now = performance.now();
-    if (now - this.lastCheckpointMs >= this.options.checkpointIntervalMs) {
-      this.lastCheckpointMs = now;
-      const checkpoints = this.member.lessor.checkpointsDue(this.options.checkpointIntervalMs, this.options.checkpointsPerEntryMax);
-      if (checkpoints.length > 0) {
-        const params = { checkpoints: checkpoints.map((c) => ({ ID: c.id.toString(), remainingMs: Math.floor(c.remainingMs) })) };
-        this.member.propose('lease.checkpoint', params).catch(() => undefined);
-      }
-    }
+    // Every check rather than once an interval: small entries spread out, stalest leases first.
+    if (this.checkpointing) return;
+    const checkpoints = this.member.lessor.checkpointsDue(this.options.checkpointIntervalMs, this.options.checkpointsPerEntryMax);
+    if (checkpoints.length === 0) return;
+    const params = { checkpoints: checkpoints.map((c) => ({ ID: c.id.toString(), remainingMs: Math.floor(c.remainingMs) })) };
+    this.checkpointing = true;
+    this.member
+      .propose('lease.checkpoint', params)
+      .catch(() => undefined)
+      .finally(() => (this.checkpointing = false));
   }
 }
 

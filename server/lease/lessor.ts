@@ -148,17 +148,18 @@ export class Lessor implements LeaseLookup {
 
   /**
    * Checkpoints worth replicating: leases whose time left is below what a new leader would assume by
-   * at least `minGainMs` (so a lease renewed since the last checkpoint is not checkpointed again).
+   * at least `minGainMs` (so a lease renewed since the last checkpoint is not checkpointed again), the
+   * stalest first, at most `max`. Stalest first, so that with more due than fit, none is starved.
    */
   checkpointsDue(minGainMs: number, max: number): { id: bigint; remainingMs: number }[] {
     const now = this.nowMs();
-    const due: { id: bigint; remainingMs: number }[] = [];
+    const due: { id: bigint; remainingMs: number; gainMs: number }[] = [];
     for (const [id, state] of this.leases) {
       const assumed = state.record.remainingMs ?? state.record.ttlSeconds * 1000;
       const remaining = Math.max(0, state.stampMs + assumed - now);
-      if (assumed - remaining >= minGainMs) due.push({ id, remainingMs: remaining });
-      if (due.length >= max) break;
+      if (assumed - remaining >= minGainMs) due.push({ id, remainingMs: remaining, gainMs: assumed - remaining });
     }
-    return due;
+    if (due.length > max) due.sort((a, b) => b.gainMs - a.gainMs);
+    return due.slice(0, max).map(({ id, remainingMs }) => ({ id, remainingMs }));
   }
 }

@@ -72,6 +72,23 @@ describe('lessor', () => {
     assert.deepEqual(leader.checkpointsDue(1000, 100), [], 'nothing new to checkpoint right after one');
   });
 
+  it('checkpoints the stalest leases first when more are due than fit in one entry, so none starves', () => {
+    const clock = fakeClock();
+    const lessor = new Lessor(clock.now);
+    for (const id of [1n, 2n, 3n, 4n]) lessor.grant(id, 60);
+    clock.advance(10_000);
+    lessor.renew(1n);
+    lessor.renew(2n);
+    clock.advance(3_000);
+    // 3 and 4 lost 13 s, 1 and 2 only 3 s: the entry takes 3 and 4, though 1 and 2 come first.
+    const first = lessor.checkpointsDue(2_000, 2);
+    assert.deepEqual(first.map((c) => c.id).sort(), [3n, 4n]);
+    for (const c of first) lessor.checkpoint(c.id, c.remainingMs);
+    clock.advance(2_500);
+    // Now 1 and 2 have lost 5.5 s since their renewal and 3 and 4 only 2.5 s since their checkpoint.
+    assert.deepEqual(lessor.checkpointsDue(2_000, 2).map((c) => c.id).sort(), [1n, 2n]);
+  });
+
   it('tracks attached keys from committed changes and hands them over on revoke, sorted', () => {
     const lessor = new Lessor(fakeClock().now);
     lessor.grant(1n, 10);
