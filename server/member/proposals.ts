@@ -85,7 +85,7 @@ export class ProposalTracker {
   }
 
   /** An entry was applied at `index` with `proposalId` (null for entries without one). */
-  applied(index: number, proposalId: string | null, result: Applied | null): void {
+  private applied(index: number, proposalId: string | null, result: Applied | null): void {
     const expected = this.byIndex.get(index);
     if (expected !== undefined && expected !== proposalId) {
       const lost = this.waiters.get(expected);
@@ -103,7 +103,7 @@ export class ProposalTracker {
    * Entries up to one of `term` have been applied: proposals of earlier terms still waiting were lost.
    * Waiters are in proposal order, so their terms never decrease (skipping those of unknown fate).
    */
-  appliedUpToTerm(term: number): void {
+  private appliedUpToTerm(term: number): void {
     for (const [proposalId, waiter] of this.waiters) {
       if (waiter.term === Infinity) continue;
       if (waiter.term >= term) return;

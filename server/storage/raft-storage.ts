@@ -32,8 +32,8 @@ export interface RaftState {
  * The member's Raft log on disk: entries by index, the hard state, the latest snapshot's metadata, the
  * member's identity, and which state-machine directory is current. Every write is one LevelDB batch,
  * synced whenever it holds entries, a snapshot, a term or a vote, so they land together or not at all,
- * before any message that depends on them is sent. Switching the state directory happens in the same batch as the
- * snapshot metadata it belongs to, so a crash never pairs a snapshot with the wrong state.
+ * before any message that depends on them is sent. Switching the state directory happens in the same
+ * batch as the snapshot metadata it belongs to, so a crash never pairs a snapshot with the wrong state.
  */
 export class RaftStorage {
   private lastIndexValue = 0;
